@@ -234,6 +234,25 @@ describe('createCommandHandler', () => {
     await unwrap(products.handle('p-1', SetPrice.create({ price: 3 }), { expectedVersion: 1 }));
   });
 
+  it('refuses to decide on a stream holding an event type the aggregate does not know', async () => {
+    const eventStore = new InMemoryEventStore();
+    const products = createCommandHandler(Product, { eventStore });
+    await unwrap(products.handle('p-1', mug));
+    // Another writer (newer code) stored an event type this code does not know.
+    await unwrap(
+      eventStore.append('p-1', 1, [{ type: 'ProductRetired', data: {}, schemaVersion: 1 }]),
+    );
+    const error = await unwrapErr(products.handle('p-1', SetPrice.create({ price: 3 })));
+    expect(error).toMatchObject({
+      kind: 'StoreError',
+      code: 'UnknownEventType',
+      streamId: 'p-1',
+      version: 2,
+    });
+    expect(error.message).toContain('unknown event type "ProductRetired" at p-1@2');
+    expect(eventStore.readStream('p-1')).toHaveLength(2);
+  });
+
   it('passes store failures through as StoreError values', async () => {
     const broken: EventStore = {
       load: () => errAsync(storeError('Unavailable', 'the table is throttled')),
