@@ -1,29 +1,15 @@
 // Prints `name: value unit` lines. Timings on a shared machine vary; compare the ratios.
 import {
   createCommandHandler,
-  defineAggregate,
-  defineCommand,
-  defineEvent,
   InMemoryEventStore,
   loadAggregate,
   NO_STREAM,
   neverSnapshot,
   snapshotEveryCommit,
 } from '@tributary/core';
-import * as t from 'io-ts';
-import { ok } from 'neverthrow';
+import { counterFixture } from '@tributary/core/testing';
 
-const Incremented = defineEvent('Incremented', t.type({ by: t.number }));
-const Increment = defineCommand('Increment', t.type({ by: t.number }));
-const Counter = defineAggregate({
-  name: 'Counter',
-  events: [Incremented],
-  commands: [Increment],
-  initialState: { count: 0 },
-  stateCodec: t.type({ count: t.number }),
-  evolve: (state, event) => ({ count: state.count + event.data.by }),
-  decide: (command) => ok([Incremented.create({ by: command.data.by })]),
-});
+const { Counter, Increment } = counterFixture;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -65,6 +65,8 @@ export type StoreErrorCode =
   | 'SnapshotFromNewerCode'
   /** A write would exceed a service limit (item size, record size, batch size). */
   | 'LimitExceeded'
+  /** Input no store can accept: an empty stream id, one too long for the backend's keys. */
+  | 'InvalidInput'
   /** Anything else; see `cause`. */
   | 'Unexpected';
 

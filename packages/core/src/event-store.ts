@@ -61,9 +61,18 @@ export interface AppendRequest {
   readonly options?: AppendOptions;
 }
 
+/**
+ * Whether a stored commit has reached the store's log yet. Stores that publish commits to a log
+ * (the Kinesis event store) report a commit that is durable but not yet published as
+ * `published: false`: it is published by the next load of the stream or by a sweeper.
+ */
+export type Publication =
+  | { readonly published: true; readonly position?: string }
+  | { readonly published: false; readonly error: StoreError };
+
 /** What an append did: a new commit, or nothing because the command was already applied. */
 export type AppendResult =
-  | { readonly duplicate: false; readonly commit: Commit }
+  | { readonly duplicate: false; readonly commit: Commit; readonly publication?: Publication }
   | { readonly duplicate: true; readonly applied: AppliedCommand };
 
 /**

@@ -25,7 +25,7 @@ export {
   type HandleOptions,
   type RetryOptions,
 } from './command-handler.js';
-export { type AppliedCommand, type Commit, describeCommit } from './commit.js';
+export { type AppliedCommand, buildCommit, type Commit, describeCommit } from './commit.js';
 export { decodeWith, toValidationIssues, validationError } from './decode.js';
 export {
   type CommandHandlerError,
@@ -71,6 +71,7 @@ export type {
   LoadedStream,
   LoadOptions,
   NewEvent,
+  Publication,
   Snapshot,
 } from './event-store.js';
 export {
@@ -95,6 +96,7 @@ export {
 } from './in-memory/in-memory-event-store.js';
 export { InMemoryProjectionStore } from './in-memory/in-memory-projection-store.js';
 export { InMemorySnapshotStore } from './in-memory/in-memory-snapshot-store.js';
+export { InMemoryStreamHeadStore } from './in-memory/in-memory-stream-head-store.js';
 export { type AggregateState, loadAggregate, rehydrate } from './load-aggregate.js';
 export {
   defineProjection,
@@ -120,6 +122,14 @@ export {
   snapshotEveryNEvents,
 } from './snapshot-policy.js';
 export type { ExpectedSnapshotVersion, SnapshotStore } from './snapshot-store.js';
+export type {
+  AcknowledgeOptions,
+  HeadConflict,
+  HeadWrite,
+  ListPendingOptions,
+  StreamHead,
+  StreamHeadStore,
+} from './stream-head-store.js';
 export {
   defineUpcasters,
   type EventUpcasters,

@@ -17,7 +17,7 @@ export {
   startPostgresContainer,
 } from './containers/index.js';
 export {
-  DYNALITE_UNSUPPORTED_COMMANDS,
+  DYNALITE_SUPPORTED_OPERATIONS,
   type DynaliteOptions,
   EmulatorUnsupportedError,
   guardDynalite,

@@ -30,10 +30,16 @@ const waitForNoProcesses = async (groups: readonly number[], timeoutMs = 15_000)
 const waitForStatus = async (
   aws: Awaited<ReturnType<typeof startLocalAws>>,
   StreamName: string,
+  timeoutMs = 20_000,
 ) => {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const summary = await aws.kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
-    if (summary.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return summary;
+    const status = summary.StreamDescriptionSummary?.StreamStatus;
+    if (status === 'ACTIVE') return summary;
+    if (Date.now() >= deadline) {
+      throw new Error(`stream ${StreamName} is still ${status} after ${timeoutMs} ms`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };

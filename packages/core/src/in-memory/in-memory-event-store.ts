@@ -1,8 +1,7 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import type { AppliedCommand, Commit } from '../commit.js';
+import { type AppliedCommand, buildCommit, type Commit } from '../commit.js';
 import { type ConcurrencyError, concurrencyError, type StoreError } from '../errors.js';
 import type { RawEventEnvelope } from '../event.js';
-import { newEventId } from '../event-id.js';
 import type {
   AppendOptions,
   AppendRequest,
@@ -135,7 +134,7 @@ export class InMemoryEventStore implements EventStore {
       }
       prepared.push({
         duplicate: false,
-        commit: this.#buildCommit(request, version, committedAt),
+        commit: buildCommit(request, version, committedAt),
         request,
       });
     }
@@ -181,33 +180,6 @@ export class InMemoryEventStore implements EventStore {
     return (this.#streams.get(streamId)?.events ?? []).map(
       (text) => JSON.parse(text) as RawEventEnvelope,
     );
-  }
-
-  #buildCommit(request: AppendRequest, version: number, committedAt: string): Commit {
-    const commandId = request.options?.commandId;
-    const shared = request.options?.metadata ?? {};
-    const events = request.events.map((event, index) => ({
-      type: event.type,
-      data: event.data,
-      schemaVersion: event.schemaVersion,
-      streamId: request.streamId,
-      version: version + index + 1,
-      eventId: event.eventId ?? newEventId(),
-      occurredAt: committedAt,
-      metadata: {
-        ...shared,
-        ...event.metadata,
-        ...(commandId === undefined ? {} : { commandId }),
-      },
-    }));
-    return {
-      streamId: request.streamId,
-      fromVersion: version + 1,
-      toVersion: version + events.length,
-      ...(commandId === undefined ? {} : { commandId }),
-      committedAt,
-      events,
-    };
   }
 
   async #saveSnapshot(streamId: string, snapshot: Snapshot): Promise<void> {

@@ -2,6 +2,7 @@ export {
   type CheckpointStoreContractOptions,
   checkpointStoreContract,
 } from './checkpoint-store-contract.js';
+export { counterFixture } from './counter-fixture.js';
 export {
   type DeciderSpec,
   type DeciderThen,
@@ -20,6 +21,10 @@ export {
   type SnapshotStoreContractOptions,
   snapshotStoreContract,
 } from './snapshot-store-contract.js';
+export {
+  type StreamHeadStoreContractOptions,
+  streamHeadStoreContract,
+} from './stream-head-store-contract.js';
 export {
   type ContractSuiteOptions,
   contractSuite,

@@ -1,5 +1,7 @@
 import {
   CreateTableCommand,
+  DescribeLimitsCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -50,6 +52,36 @@ describe('dynalite behind the guard', () => {
     expect((error as Error).message).toMatch(/dynalite does not support TransactWriteItems/);
     const got = await client.send(new GetItemCommand({ TableName, Key: { id: { S: '2' } } }));
     expect(got.Item).toBeUndefined();
+  });
+
+  it('refuses any operation dynalite does not implement, naming it', async () => {
+    const error = await client
+      .send(new DescribeLimitsCommand({}))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EmulatorUnsupportedError);
+    expect((error as EmulatorUnsupportedError).feature).toBe('DescribeLimits');
+    expect((error as Error).message).toMatch(/^dynalite does not support DescribeLimits;/);
+  });
+
+  it('lets through the operations dynalite implements, such as DescribeTimeToLive', async () => {
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName }));
+    expect(ttl.TimeToLiveDescription?.TimeToLiveStatus).toBe('DISABLED');
+  });
+
+  it('refuses a table with a stream, which dynalite would create without one', async () => {
+    const error = await client
+      .send(
+        new CreateTableCommand({
+          TableName: 'streamed',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      )
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EmulatorUnsupportedError);
+    expect((error as Error).message).toContain('DynamoDB Streams (in CreateTable)');
   });
 
   it('refuses ReturnValuesOnConditionCheckFailure, which dynalite would ignore', async () => {

@@ -4,8 +4,17 @@ import dynalite from 'dynalite';
 import { listenInProcess } from '../internal/in-process-server.js';
 import type { LocalEmulator } from '../internal/local-emulator.js';
 
-/** Options of {@link startDynalite}. */
+/**
+ * Options of {@link startDynalite}.
+ *
+ * @example
+ * ```ts
+ * const options: DynaliteOptions = { port: 8000 }; // default: a free port
+ * const dynamodb = await startDynalite(options);
+ * ```
+ */
 export interface DynaliteOptions {
+  /** The port to listen on on 127.0.0.1; by default the OS picks a free one. */
   readonly port?: number;
 }
 
@@ -27,24 +36,52 @@ export const startDynalite = async (options: DynaliteOptions = {}): Promise<Loca
   return listenInProcess('dynalite', server, options.port);
 };
 
-/** Operations dynalite does not implement. */
-export const DYNALITE_UNSUPPORTED_COMMANDS: ReadonlySet<string> = new Set([
-  'TransactWriteItemsCommand',
-  'TransactGetItemsCommand',
-  'ExecuteStatementCommand',
-  'BatchExecuteStatementCommand',
-  'ExecuteTransactionCommand',
-  'UpdateTimeToLiveCommand',
-  'DescribeTimeToLiveCommand',
-  'DescribeStreamCommand',
-  'GetShardIteratorCommand',
-  'GetRecordsCommand',
-  'ListStreamsCommand',
-  'ExportTableToPointInTimeCommand',
-  'ImportTableCommand',
+/**
+ * The DynamoDB operations dynalite 4.0.0 implements: one per module in its `actions/` directory
+ * (the list its `index.js` accepts in `X-Amz-Target`). {@link guardDynalite} lets only these
+ * through. Update it together with the pinned dynalite version.
+ *
+ * @example
+ * ```ts
+ * DYNALITE_SUPPORTED_OPERATIONS.has('Query'); // true
+ * DYNALITE_SUPPORTED_OPERATIONS.has('TransactWriteItems'); // false: guarded clients reject it
+ * ```
+ */
+export const DYNALITE_SUPPORTED_OPERATIONS: ReadonlySet<string> = new Set([
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'ListTagsOfResource',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TagResource',
+  'UntagResource',
+  'UpdateItem',
+  'UpdateTable',
 ]);
 
-/** Thrown when a client guarded by {@link guardDynalite} uses something dynalite lacks. */
+/**
+ * Thrown (as the rejection of `client.send`) when a client guarded by {@link guardDynalite} uses
+ * something dynalite lacks; nothing was sent. `feature` names it: the operation
+ * (`TransactWriteItems`) or the parameter (`ReturnValuesOnConditionCheckFailure (in PutItem)`).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.send(new TransactWriteItemsCommand(input));
+ * } catch (error) {
+ *   if (error instanceof EmulatorUnsupportedError) console.warn(error.feature); // 'TransactWriteItems'
+ *   throw error;
+ * }
+ * ```
+ */
 export class EmulatorUnsupportedError extends Error {
   override readonly name = 'EmulatorUnsupportedError';
   constructor(
@@ -66,8 +103,10 @@ const usesStreams = (commandName: string, input: unknown): boolean =>
 
 /**
  * Makes a DynamoDB client fail with {@link EmulatorUnsupportedError} before it sends anything
- * dynalite would not handle like DynamoDB: transactions, PartiQL, TTL, streams and
- * `ReturnValuesOnConditionCheckFailure`. Returns the same client.
+ * dynalite would not handle like DynamoDB: every operation outside
+ * {@link DYNALITE_SUPPORTED_OPERATIONS} (transactions, PartiQL, UpdateTimeToLive, streams,
+ * backups, DescribeLimits, …), `ReturnValuesOnConditionCheckFailure`, and tables created or
+ * updated with a stream. Returns the same client.
  *
  * @example
  * ```ts
@@ -80,7 +119,7 @@ export const guardDynalite = (client: DynamoDBClient): DynamoDBClient => {
     (next, context) => async (args) => {
       const commandName = context.commandName ?? '';
       const operation = commandName.replace(/Command$/, '');
-      if (DYNALITE_UNSUPPORTED_COMMANDS.has(commandName)) {
+      if (!DYNALITE_SUPPORTED_OPERATIONS.has(operation)) {
         throw new EmulatorUnsupportedError('dynalite', operation);
       }
       if (usesConditionCheckReturnValues(args.input)) {

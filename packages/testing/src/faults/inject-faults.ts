@@ -101,6 +101,15 @@ export interface FaultRule {
  * rule faulted them. A rule is due once it has let `skip` matching calls pass and has injected
  * fewer than `times` faults. On each call the first due rule, in plan order, fires; a due rule
  * that did not fire stays due for the next matching call.
+ *
+ * @example
+ * ```ts
+ * const plan: FaultPlan = [
+ *   { commands: 'PutRecords', fault: 'throttle', times: 2 }, // the first two calls
+ *   { commands: 'PutRecords', fault: 'crashAfter', skip: 3 }, // then the 4th matching call
+ * ];
+ * const faults = injectFaults(kinesis, plan);
+ * ```
  */
 export type FaultPlan = readonly FaultRule[];
 
@@ -137,7 +146,18 @@ export interface FaultEvent extends FaultCall {
   readonly rule?: number;
 }
 
-/** Returned by {@link injectFaults}: observes the plan and takes it away. */
+/**
+ * Returned by {@link injectFaults}: observes the plan and takes it away.
+ *
+ * @example
+ * ```ts
+ * const faults: FaultController = injectFaults(dynamodb, [{ commands: 'UpdateItem', fault: 'timeout' }]);
+ * await store.append('order-1', 0, events).catch(() => {});
+ * expect(faults.done()).toBe(true);
+ * expect(faults.faults('UpdateItem')).toBe(1);
+ * faults.remove();
+ * ```
+ */
 export interface FaultController {
   /** Calls seen (of `command` if given), faulted or not: `send`s, or attempts inside retries. */
   calls(command?: string): number;

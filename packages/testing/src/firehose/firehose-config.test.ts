@@ -168,8 +168,8 @@ describe('CreateDeliveryStream decoding', () => {
     [lambda({ NumberOfRetries: '301' }), 'NumberOfRetries must be an integer between 0 and 300'],
     [lambda({ BufferSizeInMBs: '4' }), 'BufferSizeInMBs must be a number between 0.2 and 3'],
     [
-      lambda({ BufferIntervalInSeconds: '30' }),
-      'BufferIntervalInSeconds must be an integer between 60 and 900',
+      lambda({ BufferIntervalInSeconds: '901' }),
+      'BufferIntervalInSeconds must be an integer between 0 and 900',
     ],
     [
       lambda({ SubRecordType: 'JSON' }),

@@ -69,15 +69,15 @@ export const DEFAULT_BUFFER_INTERVAL_SECONDS = 300;
 export const BYTES_PER_BUFFER_MB = MIB;
 
 /**
- * Lambda processor parameters: BufferSizeInMBs 0.2-3 (default 1), BufferIntervalInSeconds 60-900
- * (default 60), NumberOfRetries 0-300 (default 3: "Firehose retries the invocation three times
+ * Lambda processor parameters: BufferSizeInMBs 0.2-3 (default 1), BufferIntervalInSeconds 0-900
+ * (default 60; 0 invokes the function as records arrive), NumberOfRetries 0-300 (default 3: "Firehose retries the invocation three times
  * by default"). https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html,
  * https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html
  */
 export const MIN_LAMBDA_BUFFER_SIZE_MB = 0.2;
 export const MAX_LAMBDA_BUFFER_SIZE_MB = 3;
 export const DEFAULT_LAMBDA_BUFFER_SIZE_MB = 1;
-export const MIN_LAMBDA_BUFFER_INTERVAL_SECONDS = 60;
+export const MIN_LAMBDA_BUFFER_INTERVAL_SECONDS = 0;
 export const MAX_LAMBDA_BUFFER_INTERVAL_SECONDS = 900;
 export const DEFAULT_LAMBDA_BUFFER_INTERVAL_SECONDS = 60;
 export const MAX_LAMBDA_NUMBER_OF_RETRIES = 300;

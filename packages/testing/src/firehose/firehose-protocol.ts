@@ -20,7 +20,13 @@ export type OperationHandler = (operation: string, body: unknown) => Promise<unk
 /** A listening Firehose HTTP server. */
 export interface FirehoseHttpServer {
   readonly endpoint: string;
-  /** Stops accepting connections, ends idle ones, and resolves once the server has closed. */
+  /**
+   * Stops accepting connections and calls (a call that arrives later on a kept-alive connection
+   * is answered `ServiceUnavailableException`), and resolves once every call already being
+   * handled has been answered. Calling it again returns the same promise.
+   */
+  drain(): Promise<void>;
+  /** Drains, ends the remaining connections, and resolves once the server has closed. */
   close(): Promise<void>;
 }
 
@@ -120,8 +126,22 @@ export const startFirehoseHttpServer = async (options: {
   readonly port: number;
   readonly operations: OperationHandler;
 }): Promise<FirehoseHttpServer> => {
+  /** Calls being handled, each with a promise that settles once its response is sent. */
+  const inflight = new Map<Promise<void>, ServerResponse>();
+  let draining: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+
   const server: Server = createServer((request, response) => {
-    handle(request, response, options.operations).catch((error: unknown) => {
+    if (draining !== undefined) {
+      response.shouldKeepAlive = false;
+      request.resume();
+      sendError(
+        response,
+        new FirehoseApiError('ServiceUnavailableException', 'The local Firehose is stopping.'),
+      );
+      return;
+    }
+    const handled = handle(request, response, options.operations).catch((error: unknown) => {
       if (!response.headersSent) {
         const message = error instanceof Error ? error.message : String(error);
         sendError(
@@ -132,6 +152,8 @@ export const startFirehoseHttpServer = async (options: {
         response.destroy();
       }
     });
+    inflight.set(handled, response);
+    void handled.finally(() => inflight.delete(handled));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -141,14 +163,35 @@ export const startFirehoseHttpServer = async (options: {
     });
   });
   const { port } = server.address() as AddressInfo;
+  const closed = new Promise<void>((resolve) => server.once('close', resolve));
+
+  const drain = () => {
+    draining ??= (async () => {
+      // No new connections from here on; the ones open are ended below once idle.
+      server.close();
+      server.closeIdleConnections();
+      // A call whose body is still arriving is in the map: it is answered before drain resolves,
+      // on a connection that then closes (`Connection: close`) instead of taking another call.
+      while (inflight.size > 0) {
+        for (const response of inflight.values()) response.shouldKeepAlive = false;
+        await Promise.all([...inflight.keys()]);
+      }
+    })();
+    return draining;
+  };
+
   return {
     endpoint: `http://${formatHost(options.host)}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
+    drain,
+    close: () => {
+      closing ??= (async () => {
+        await drain();
         server.closeIdleConnections();
         // A client holding a keep-alive connection open must not stall stop().
         setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
-      }),
+        await closed;
+      })();
+      return closing;
+    },
   };
 };

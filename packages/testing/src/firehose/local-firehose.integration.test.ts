@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import {
   CreateDeliveryStreamCommand,
@@ -890,5 +891,93 @@ describe('stop', () => {
       }),
     ]);
     await expect(fetch(local.endpoint, { method: 'POST' })).rejects.toThrow();
+  });
+
+  it('delivers every record answered with a RecordId when PutRecords race stop()', async () => {
+    const local = await startLocalFirehose({ s3: s3.client, clock: () => now });
+    const localClient = local.client();
+    const name = nextName('stop-race');
+    await localClient.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: name,
+        S3DestinationConfiguration: {
+          RoleARN: ROLE,
+          BucketARN: `arn:aws:s3:::${BUCKET}`,
+          Prefix: `${name}/`,
+        },
+      }),
+    );
+    // One call deterministically under way when stop() starts: its headers are in, its body
+    // arrives only afterwards.
+    const url = new URL(local.endpoint);
+    const body = JSON.stringify({
+      DeliveryStreamName: name,
+      Record: { Data: Buffer.from('slow\n').toString('base64') },
+    });
+    const slowCall = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      method: 'POST',
+      path: '/',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Firehose_20150804.PutRecord',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    const slowAnswer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      slowCall.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      });
+      slowCall.on('error', reject);
+    });
+    slowCall.write(body.slice(0, 10));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    // And many concurrent SDK calls: stop() starts once a third are answered, the rest race it
+    // (answered, refused while draining, or refused a connection).
+    let answered = 0;
+    let thirdAnswered: () => void = () => {};
+    const third = new Promise<void>((resolve) => {
+      thirdAnswered = resolve;
+    });
+    const puts = Array.from({ length: 60 }, (_, index) =>
+      localClient
+        .send(
+          new PutRecordCommand({
+            DeliveryStreamName: name,
+            Record: { Data: Buffer.from(`record-${index}\n`) },
+          }),
+        )
+        .then(
+          (output) => ({ line: `record-${index}`, recordId: output.RecordId }),
+          () => ({ line: `record-${index}`, recordId: undefined }),
+        )
+        .finally(() => {
+          answered += 1;
+          if (answered === 20) thirdAnswered();
+        }),
+    );
+    await third;
+    const stopping = local.stop();
+    setTimeout(() => slowCall.end(body.slice(10)), 100);
+    const [answers, slow] = await Promise.all([Promise.all(puts), slowAnswer, stopping]);
+
+    expect(slow.status).toBe(200);
+    expect(JSON.parse(slow.body)).toMatchObject({ RecordId: expect.any(String) });
+    const acknowledged = [
+      'slow',
+      ...answers.flatMap((answer) => (answer.recordId === undefined ? [] : [answer.line])),
+    ];
+    const delivered: string[] = [];
+    for (const key of await keysUnder(`${name}/`)) {
+      delivered.push(...(await read(key)).toString().split('\n').filter(Boolean));
+    }
+    expect(delivered.sort()).toEqual(acknowledged.sort());
+    expect(acknowledged.length).toBeGreaterThan(20);
   });
 });

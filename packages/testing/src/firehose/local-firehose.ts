@@ -74,9 +74,12 @@ export interface LocalFirehose {
    */
   flush(deliveryStreamName?: string): Promise<void>;
   /**
-   * Stops accepting calls, flushes every stream, stops the timers and closes the server. Rejects
-   * with {@link FirehoseDeliveryError} if records could not be written (the server is closed all
-   * the same). Calling it again returns the same promise.
+   * Stops accepting connections and calls (later calls on open connections are answered
+   * `ServiceUnavailableException`), waits until every call already under way has been answered,
+   * then flushes every stream, stops the timers and closes the server: every record answered
+   * with a `RecordId` is in S3 when it resolves. Rejects with {@link FirehoseDeliveryError} if
+   * records could not be written (the server is closed all the same). Calling it again returns
+   * the same promise.
    */
   stop(): Promise<void>;
 }
@@ -142,14 +145,16 @@ export const startLocalFirehose = async (options: LocalFirehoseOptions): Promise
   };
 
   const stop = async () => {
-    const closed = server.close();
+    // Every call answered 200 has its records buffered before the final flush reads the buffers;
+    // a record accepted after that flush would be dropped by dispose().
+    await server.drain();
     try {
       await flush();
     } finally {
       service.dispose();
       for (const client of clients) client.destroy();
       clients.clear();
-      await closed;
+      await server.close();
     }
   };
 

@@ -126,6 +126,15 @@ export const spawnManaged = (
   };
 };
 
-/** Pids of the managed processes still running (tests check that `stop()` ended them all). */
+/**
+ * Pids of the managed processes still running (tests check that `stop()` ended them all).
+ *
+ * @example
+ * ```ts
+ * const aws = await startLocalAws({ kinesis: 'kinesis-mock' });
+ * await aws.stop();
+ * expect(liveProcessIds()).toEqual([]);
+ * ```
+ */
 export const liveProcessIds = (): number[] =>
   [...live].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);

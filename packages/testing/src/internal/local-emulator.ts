@@ -1,4 +1,13 @@
-/** A running emulator: where it listens and how to end it. */
+/**
+ * A running emulator: where it listens and how to end it.
+ *
+ * @example
+ * ```ts
+ * const emulator: LocalEmulator = await startKinesalite();
+ * const kinesis = new KinesisClient(localClientConfig(emulator.endpoint));
+ * await emulator.stop();
+ * ```
+ */
 export interface LocalEmulator {
   /** Which emulator this is (`kinesalite`, `kinesis-mock`, `dynamodb-local`, ...). */
   readonly name: string;

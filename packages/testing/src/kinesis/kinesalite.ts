@@ -3,7 +3,15 @@ import kinesalite from 'kinesalite';
 import { listenInProcess } from '../internal/in-process-server.js';
 import type { LocalEmulator } from '../internal/local-emulator.js';
 
-/** Options of {@link startKinesalite}. */
+/**
+ * Options of {@link startKinesalite}.
+ *
+ * @example
+ * ```ts
+ * // Streams become ACTIVE after 50 ms instead of at once, to exercise CREATING.
+ * const kinesis = await startKinesalite({ stateChangeMs: 50 } satisfies KinesaliteOptions);
+ * ```
+ */
 export interface KinesaliteOptions {
   /** Port to listen on (default: a free one). */
   readonly port?: number;

@@ -7,8 +7,17 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { localClientConfig } from '../internal/local-client-config.js';
 import type { LocalEmulator } from '../internal/local-emulator.js';
 
-/** Options of {@link startS3rver}. */
+/**
+ * Options of {@link startS3rver}.
+ *
+ * @example
+ * ```ts
+ * const options: S3rverOptions = { buckets: ['archive', 'errors'] }; // any free port
+ * const s3 = await startS3rver(options);
+ * ```
+ */
 export interface S3rverOptions {
+  /** Port to listen on on 127.0.0.1 (default: a free one). */
   readonly port?: number;
   /** Buckets to create at start. */
   readonly buckets?: readonly string[];

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeContainerRuntime } from '../containers/container-runtime.js';
-import { ContainerRuntimeUnavailableError } from '../containers/container-runtime-unavailable-error.js';
 import { freePort } from '../internal/free-port.js';
 import { startLocalSql } from './local-sql.js';
 import { LocalSqlError } from './local-sql-error.js';
@@ -90,12 +89,25 @@ describe.runIf(!runtime.available)(
   'startLocalSql with the containers backend and no runtime',
   () => {
     it.each(['postgres', 'mysql'] as const)(
-      '%s rejects with ContainerRuntimeUnavailableError',
+      '%s says once that containers are skipped and uses the server',
       async (dialect) => {
         process.env.TRIBUTARY_TEST_BACKEND = 'containers';
-        const error = await startLocalSql({ dialect }).catch((caught: unknown) => caught);
-        expect(error).toBeInstanceOf(ContainerRuntimeUnavailableError);
-        expect((error as Error).message).toMatch(/^skipped: no container runtime \(.+\)$/);
+        const lines: string[] = [];
+        const log = (line: string) => lines.push(line);
+        const first = await startLocalSql({ dialect, log, ci: true });
+        try {
+          const second = await startLocalSql({ dialect, log, ci: true });
+          await second.stop();
+          expect(first.backend).toBe('server');
+          expect(second.backend).toBe('server');
+          expect(lines).toEqual([
+            expect.stringMatching(
+              /^tributary: TRIBUTARY_TEST_BACKEND=containers skipped: .+; using the server$/,
+            ),
+          ]);
+        } finally {
+          await first.stop();
+        }
       },
     );
   },

@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely';
-import { containersBackendRequested } from '../containers/container-runtime.js';
+import {
+  type ContainerRuntimeProbe,
+  containersBackendRequested,
+  probeContainerRuntime,
+} from '../containers/container-runtime.js';
 import { startMariaDbContainer } from '../containers/mariadb-container.js';
 import { startPostgresContainer } from '../containers/postgres-container.js';
 import { checkDatabasePrefix, DEFAULT_DATABASE_PREFIX } from './database-name.js';
@@ -13,13 +17,26 @@ import { redactUrl, resolveServerUrl, SQL_URL_ENV, type SqlDialectName } from '.
 /** Where the database of a {@link LocalSql} lives. */
 export type LocalSqlBackend = 'server' | 'pglite' | 'container';
 
-/** Options of {@link startLocalSql}. */
+/**
+ * Options of {@link startLocalSql}.
+ *
+ * @example
+ * ```ts
+ * const options: StartLocalSqlOptions = {
+ *   dialect: 'postgres',
+ *   url: 'postgres://ci:secret@db:5432/postgres', // default: DATABASE_URL, else the local server
+ *   name: 'orders_test', // databases are orders_test_<time>_<random>
+ *   ci: true, // no PGlite fallback
+ * };
+ * ```
+ */
 export interface StartLocalSqlOptions {
   readonly dialect: SqlDialectName;
   /**
    * The server to create the database on. Default: env `DATABASE_URL` (postgres) or `MYSQL_URL`
-   * (mysql), else `postgres://postgres@127.0.0.1:5432/test` or `mysql://root@127.0.0.1:3306/test`.
-   * The role needs the right to create and drop databases. Not used with the containers backend.
+   * (mysql), else `postgres://postgres@127.0.0.1:5432/postgres` or `mysql://root@127.0.0.1:3306`.
+   * The role needs the right to create and drop databases; the URL's database need not exist.
+   * Not used with the containers backend.
    */
   readonly url?: string;
   /** Prefix of the database name (default `tributary_test`): letters, digits, `_`. */
@@ -36,13 +53,23 @@ export interface StartLocalSqlOptions {
   readonly ci?: boolean;
   /**
    * `server` uses the server at `url`; `containers` starts a server in a container (PostgreSQL 16
-   * or MariaDB 11) for this database. Default: `containers` when env
+   * or MariaDB 11) for this database where a container runtime answers, and otherwise says so
+   * once through `log` and uses the server. Default: `containers` when env
    * `TRIBUTARY_TEST_BACKEND=containers`, else `server`.
    */
   readonly backend?: 'server' | 'containers';
 }
 
-/** A fresh database from {@link startLocalSql}. */
+/**
+ * A fresh database from {@link startLocalSql}.
+ *
+ * @example
+ * ```ts
+ * const local: LocalSql<Database> = await startLocalSql<Database>({ dialect: 'mysql' });
+ * console.log(local.backend, local.database); // 'server' 'tributary_test_…'
+ * await local.stop();
+ * ```
+ */
 export interface LocalSql<DB = unknown> {
   /** A Kysely connected to the fresh database. Do not destroy it yourself: `stop()` does. */
   readonly db: Kysely<DB>;
@@ -59,6 +86,25 @@ export interface LocalSql<DB = unknown> {
    */
   stop(): Promise<void>;
 }
+
+const warn = (line: string) => console.warn(line);
+
+// One probe per process: without a runtime the answer will not change during a test run.
+let runtimeProbe: Promise<ContainerRuntimeProbe> | undefined;
+// The log functions already told that the containers backend is skipped (console.warn: once).
+const toldSkipped = new WeakSet<(line: string) => void>();
+
+/** Whether a container runtime answers; if not, says so once per `log` function. */
+const containersAvailable = async (log: (line: string) => void): Promise<boolean> => {
+  runtimeProbe ??= probeContainerRuntime();
+  const probe = await runtimeProbe;
+  if (probe.available) return true;
+  if (!toldSkipped.has(log)) {
+    toldSkipped.add(log);
+    log(`tributary: TRIBUTARY_TEST_BACKEND=containers skipped: ${probe.reason}; using the server`);
+  }
+  return false;
+};
 
 const onlyOnce = (stop: () => Promise<void>): (() => Promise<void>) => {
   let stopping: Promise<void> | undefined;
@@ -121,7 +167,8 @@ const startInContainer = async <DB>(
  * Each call creates a new database with a unique name (`<name>_<time>_<random>`, safe for
  * parallel workers) on the server at `options.url`, `DATABASE_URL` / `MYSQL_URL` or the local
  * default, and `stop()` drops it again. With `TRIBUTARY_TEST_BACKEND=containers` (or
- * `backend: 'containers'`) the server runs in a container started for this call instead.
+ * `backend: 'containers'`) the server runs in a container started for this call instead, where
+ * a container runtime answers.
  *
  * Failure behaviour:
  * - PostgreSQL server does not answer within 2 s, outside CI: falls back to an in-memory
@@ -131,8 +178,9 @@ const startInContainer = async <DB>(
  *   `server-unreachable` whose message names the URL (password masked) and the variable to set.
  * - A server that answers but refuses (authentication, no CREATEDB right): rejects with a
  *   {@link LocalSqlError} of kind `connection-refused` or `create-database-failed`; no fallback.
- * - Containers requested without a container runtime: rejects with
- *   {@link ContainerRuntimeUnavailableError}.
+ * - Containers requested without a container runtime (or without `testcontainers`): logs
+ *   `TRIBUTARY_TEST_BACKEND=containers skipped: <reason>; using the server` once through
+ *   `options.log` and uses the server as above, so a run without Docker never fails for it.
  * - An invalid `url` or `name`: throws a `TypeError` (a programmer error).
  *
  * @example
@@ -159,10 +207,12 @@ export const startLocalSql = async <DB = unknown>(
   options: StartLocalSqlOptions,
 ): Promise<LocalSql<DB>> => {
   const { dialect } = options;
-  const log = options.log ?? ((line: string) => console.warn(line));
+  const log = options.log ?? warn;
   const prefix = checkDatabasePrefix(options.name ?? DEFAULT_DATABASE_PREFIX);
   const backend = options.backend ?? (containersBackendRequested() ? 'containers' : 'server');
-  if (backend === 'containers') return startInContainer<DB>(dialect, prefix, log);
+  if (backend === 'containers' && (await containersAvailable(log))) {
+    return startInContainer<DB>(dialect, prefix, log);
+  }
 
   const serverUrl = resolveServerUrl(dialect, options.url).url;
   const envVar = SQL_URL_ENV[dialect];

@@ -6,6 +6,7 @@ import {
   type ServerDatabase,
 } from './server-database.js';
 import { CONNECT_TIMEOUT_MS } from './server-unreachable.js';
+import { withoutDatabase } from './sql-server-url.js';
 
 /**
  * Creates a fresh database on the MySQL or MariaDB server at `serverUrl` and returns a Kysely
@@ -21,8 +22,12 @@ export const openMysqlDatabase = async <DB>(
   return openServerDatabase<DB, Connection>(options, {
     dialect: 'mysql',
     serverName: 'MySQL',
+    // Without a database: the URL's database need not exist, CREATE/DROP DATABASE need none.
     connectAdmin: async (serverUrl) => {
-      const admin = await createConnection({ uri: serverUrl, connectTimeout: CONNECT_TIMEOUT_MS });
+      const admin = await createConnection({
+        uri: withoutDatabase(serverUrl),
+        connectTimeout: CONNECT_TIMEOUT_MS,
+      });
       // Queries reject on their own; without a listener a dropped socket would crash the process.
       admin.on('error', () => {});
       return admin;

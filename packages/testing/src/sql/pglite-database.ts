@@ -19,7 +19,8 @@ export const openPgliteDatabase = async <DB>(): Promise<PgliteDatabase<DB>> => {
     import('kysely'),
     import('@electric-sql/pglite'),
   ]);
-  // The peer range admits Kysely 0.28, which has no PGlite dialect.
+  // The peer range (^0.29) guarantees PGliteDialect; a consumer who ignores it (a stale lockfile,
+  // an override) gets this message instead of a TypeError.
   if (typeof kysely.PGliteDialect !== 'function') {
     throw new Error(
       'the PGlite fallback needs kysely >= 0.29 (PGliteDialect); upgrade kysely or set DATABASE_URL to a PostgreSQL server',

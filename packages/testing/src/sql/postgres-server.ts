@@ -5,12 +5,32 @@ import {
   openServerDatabase,
   type ServerDatabase,
 } from './server-database.js';
-import { CONNECT_TIMEOUT_MS, describeError } from './server-unreachable.js';
+import { CONNECT_TIMEOUT_MS, describeError, isUnreachable } from './server-unreachable.js';
+import { databaseOf, withDatabase } from './sql-server-url.js';
 
 // DROP DATABASE … WITH (FORCE) arrived in PostgreSQL 13 (server_version_num 130000).
 const FORCE_DROP_MIN_VERSION = 130_000;
 // SQLSTATE insufficient_privilege.
 const INSUFFICIENT_PRIVILEGE = '42501';
+// Every PostgreSQL cluster has it (initdb creates it) for exactly this: a database to connect to
+// while creating and dropping the others.
+const MAINTENANCE_DATABASE = 'postgres';
+
+const connectClient = async (PgClient: typeof Client, url: string): Promise<Client> => {
+  const client = new PgClient({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  // Queries reject on their own; without a listener a dropped socket would crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+};
 
 /**
  * Creates a fresh database on the PostgreSQL server at `serverUrl` and returns a Kysely
@@ -23,19 +43,15 @@ export const openPostgresDatabase = async <DB>(
   return openServerDatabase<DB, Client>(options, {
     dialect: 'postgres',
     serverName: 'PostgreSQL',
+    // The URL's database need not exist (it is only the server's address here): the admin
+    // connects to the maintenance database, and only where that is refused (no CONNECT on it, or
+    // a cluster without it) to the URL's database.
     connectAdmin: async (serverUrl) => {
-      const admin = new Client({
-        connectionString: serverUrl,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      });
-      // Queries reject on their own; without a listener a dropped socket would crash the process.
-      admin.on('error', () => {});
       try {
-        await admin.connect();
-        return admin;
+        return await connectClient(Client, withDatabase(serverUrl, MAINTENANCE_DATABASE));
       } catch (error) {
-        await admin.end().catch(() => {});
-        throw error;
+        if (isUnreachable(error) || databaseOf(serverUrl) === MAINTENANCE_DATABASE) throw error;
+        return connectClient(Client, serverUrl);
       }
     },
     createDatabase: async (admin, database) => {

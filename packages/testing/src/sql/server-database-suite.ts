@@ -3,6 +3,7 @@
 import type { Generated, Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalSql, type StartLocalSqlOptions, startLocalSql } from './local-sql.js';
+import { withDatabase } from './sql-server-url.js';
 
 /** The schema the suite works on. */
 export interface EventsDb {
@@ -52,6 +53,22 @@ export const describeServerDatabase = (suite: ServerDatabaseSuite): void => {
       await suite.createEvents(a.db);
       expect(await b.db.introspection.getTables()).toEqual([]);
       expect((await a.db.introspection.getTables()).map((table) => table.name)).toEqual(['events']);
+    });
+
+    it('works with a server URL naming a database that does not exist', async () => {
+      const missing = 'tributary_no_such_database';
+      expect(await suite.databaseExists(missing)).toBe(false);
+      const local = await startLocalSql<EventsDb>({
+        ...suite.options,
+        url: withDatabase(suite.options.url ?? '', missing),
+      });
+      started.push(local);
+      expect(local.backend).toBe('server');
+      await suite.createEvents(local.db);
+      expect(await suite.databaseExists(local.database)).toBe(true);
+      await local.stop();
+      expect(await suite.databaseExists(local.database)).toBe(false);
+      expect(await suite.databaseExists(missing)).toBe(false);
     });
 
     it('creates, inserts and selects through Kysely', async () => {

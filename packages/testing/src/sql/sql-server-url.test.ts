@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, resolveServerUrl, withDatabase } from './sql-server-url.js';
+import {
+  databaseOf,
+  redactUrl,
+  resolveServerUrl,
+  withDatabase,
+  withoutDatabase,
+} from './sql-server-url.js';
 
 describe('resolveServerUrl', () => {
   it('prefers the option, then the dialect variable, then the default', () => {
@@ -11,11 +17,11 @@ describe('resolveServerUrl', () => {
     expect(resolveServerUrl('postgres', undefined, env).url).toBe('postgres://env@db:5432/x');
     expect(resolveServerUrl('mysql', undefined, env).url).toBe('mysql://env@db/x');
     expect(resolveServerUrl('postgres', undefined, {})).toEqual({
-      url: 'postgres://postgres@127.0.0.1:5432/test',
+      url: 'postgres://postgres@127.0.0.1:5432/postgres',
       source: 'default',
     });
     expect(resolveServerUrl('mysql', undefined, { MYSQL_URL: '' }).url).toBe(
-      'mysql://root@127.0.0.1:3306/test',
+      'mysql://root@127.0.0.1:3306',
     );
   });
 
@@ -43,5 +49,14 @@ describe('redactUrl', () => {
     expect(redactUrl('postgres://u:secret@h:1/db')).toBe('postgres://u:***@h:1/db');
     expect(redactUrl('postgres://u@h:1/db')).toBe('postgres://u@h:1/db');
     expect(redactUrl('::')).toBe('<invalid URL>');
+  });
+});
+
+describe('withoutDatabase and databaseOf', () => {
+  it('drops the database and keeps everything else; reads the database back', () => {
+    expect(withoutDatabase('mysql://u:p@h:1/test?ssl=x')).toBe('mysql://u:p@h:1?ssl=x');
+    expect(databaseOf('postgres://u@h:1/app%2Dx')).toBe('app-x');
+    expect(databaseOf('postgres://u@h:1/')).toBeUndefined();
+    expect(databaseOf('mysql://u@h')).toBeUndefined();
   });
 });

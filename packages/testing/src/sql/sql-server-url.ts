@@ -17,7 +17,9 @@ export const SQL_URL_ENV = {
 /**
  * The servers {@link startLocalSql} uses when neither the `url` option nor the environment names
  * one: the ones the project's machines run (PostgreSQL with trust auth, MariaDB root with an
- * empty password).
+ * empty password). The database in a server URL only matters as a fallback: `startLocalSql`
+ * creates and drops its databases from PostgreSQL's `postgres` maintenance database (or, when
+ * that is refused, the URL's database) and from a MySQL connection without a database.
  *
  * @example
  * ```ts
@@ -25,8 +27,8 @@ export const SQL_URL_ENV = {
  * ```
  */
 export const DEFAULT_SQL_URL = {
-  postgres: 'postgres://postgres@127.0.0.1:5432/test',
-  mysql: 'mysql://root@127.0.0.1:3306/test',
+  postgres: 'postgres://postgres@127.0.0.1:5432/postgres',
+  mysql: 'mysql://root@127.0.0.1:3306',
 } as const satisfies Record<SqlDialectName, string>;
 
 const PROTOCOLS: Record<SqlDialectName, readonly string[]> = {
@@ -77,6 +79,19 @@ export const withDatabase = (url: string, database: string): string => {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+};
+
+/** `url` without a database (path), for a connection to the server itself. */
+export const withoutDatabase = (url: string): string => {
+  const parsed = new URL(url);
+  parsed.pathname = '';
+  return parsed.toString();
+};
+
+/** The database `url` names (its path without the slash), or `undefined` when it names none. */
+export const databaseOf = (url: string): string | undefined => {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  return name === '' ? undefined : name;
 };
 
 /** `url` with its password masked, for messages and logs. */

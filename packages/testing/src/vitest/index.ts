@@ -2,7 +2,15 @@ import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { type LocalAwsEndpoints, type LocalAwsOptions, startLocalAws } from '../local-aws.js';
 
-/** The key under which the global setup provides the endpoints to test files. */
+/**
+ * The key under which the global setup provides the endpoints to test files.
+ *
+ * @example
+ * ```ts
+ * import { inject } from 'vitest';
+ * const aws = connectLocalAws(inject(LOCAL_AWS_KEY)); // same as inject('tributaryLocalAws')
+ * ```
+ */
 export const LOCAL_AWS_KEY = 'tributaryLocalAws';
 
 declare module 'vitest' {
