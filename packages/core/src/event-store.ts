@@ -67,7 +67,15 @@ export interface AppendRequest {
  * `published: false`: it is published by the next load of the stream or by a sweeper.
  */
 export type Publication =
-  | { readonly published: true; readonly position?: string }
+  | {
+      readonly published: true;
+      readonly position?: string;
+      /**
+       * Present when publishing worked but recording it did not: the commit stays marked pending
+       * and is published again (a duplicate consumers drop) by the next load or a sweeper.
+       */
+      readonly acknowledgeError?: StoreError;
+    }
   | { readonly published: false; readonly error: StoreError };
 
 /** What an append did: a new commit, or nothing because the command was already applied. */

@@ -94,9 +94,11 @@ export {
   InMemoryEventStore,
   type InMemoryEventStoreOptions,
 } from './in-memory/in-memory-event-store.js';
+export { InMemoryLeaseStore } from './in-memory/in-memory-lease-store.js';
 export { InMemoryProjectionStore } from './in-memory/in-memory-projection-store.js';
 export { InMemorySnapshotStore } from './in-memory/in-memory-snapshot-store.js';
 export { InMemoryStreamHeadStore } from './in-memory/in-memory-stream-head-store.js';
+export type { Lease, LeaseStore } from './lease-store.js';
 export { type AggregateState, loadAggregate, rehydrate } from './load-aggregate.js';
 export {
   defineProjection,

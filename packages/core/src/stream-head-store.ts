@@ -8,6 +8,12 @@ import type { SnapshotStore } from './snapshot-store.js';
  * A stream's head, as an event store that publishes commits to a log (Kinesis) keeps it: the
  * version and the state after it, the last commit while it is not yet published, and the
  * command ids applied recently (for idempotency).
+ *
+ * @example
+ * ```ts
+ * const head = await heads.getHead('cart-1');
+ * if (head.isOk() && head.value?.pending !== undefined) await publish(head.value.pending);
+ * ```
  */
 export interface StreamHead {
   readonly streamId: string;
@@ -25,7 +31,12 @@ export interface StreamHead {
   readonly recentCommands: readonly AppliedCommand[];
 }
 
-/** One conditional head write: the new commit becomes the head's pending commit. */
+/** One conditional head write: the new commit becomes the head's pending commit. *
+ * @example
+ * ```ts
+ * await heads.writeHead('cart-1', { expectedVersion: 3, commit, snapshot: { state, stateVersion: 1 } });
+ * ```
+ */
 export interface HeadWrite {
   /** The head's version the writer saw (0: the head must not exist yet). */
   readonly expectedVersion: number;
@@ -39,6 +50,12 @@ export interface HeadWrite {
  * A head write's condition failed: the head is not at the expected version, has an unpublished
  * commit, or has already applied the commit's command id. `current` is the head as the store
  * found it (without a second read), so the writer can tell which.
+ *
+ * @example
+ * ```ts
+ * const written = await heads.writeHead(streamId, write);
+ * if (written.isErr() && written.error.kind === 'HeadConflict') console.log(written.error.current?.version);
+ * ```
  */
 export interface HeadConflict {
   readonly kind: 'HeadConflict';
@@ -47,13 +64,13 @@ export interface HeadConflict {
   readonly current: StreamHead | undefined;
 }
 
-/** Options of {@link StreamHeadStore.acknowledge}. */
+/** Options of {@link StreamHeadStore.acknowledge}, e.g. `{ forgetCommands: ['cmd-1'] }`. */
 export interface AcknowledgeOptions {
   /** Command ids to forget (the oldest, beyond the store's limit) in the same write. */
   readonly forgetCommands?: readonly string[];
 }
 
-/** Options of {@link StreamHeadStore.listPending}. */
+/** Options of {@link StreamHeadStore.listPending}, e.g. `{ minAgeMs: 5_000, limit: 100 }`. */
 export interface ListPendingOptions {
   /** Only heads whose commit has been pending at least this long (default 0). */
   readonly minAgeMs?: number;
@@ -65,6 +82,12 @@ export interface ListPendingOptions {
  * The port of the heads behind a log-publishing event store (architecture, section 4). A
  * head write is one conditional write; several are one transaction; acknowledging removes the
  * pending commit once it is published. Also a {@link SnapshotStore} over the same heads.
+ *
+ * @example
+ * ```ts
+ * const heads: StreamHeadStore = new DynamoDBStreamHeadStore({ client, tableName: 'heads' });
+ * const eventStore = new KinesisEventStore({ kinesis, streamName: 'events', heads });
+ * ```
  */
 export interface StreamHeadStore extends SnapshotStore {
   /** Reads a head with a strongly consistent read; `undefined` when the stream has none. */

@@ -1,4 +1,20 @@
 export {
+  CONSUMER_ATTRIBUTES,
+  type DynamoDBConsumerStoreOptions,
+  MAX_SORT_KEY_BYTES,
+} from './consumer-item.js';
+export {
+  type CreateConsumerTableOptions,
+  consumerTableDefinition,
+  consumerTableSchema,
+  createConsumerTable,
+} from './consumer-table.js';
+export {
+  DynamoDBCheckpointStore,
+  type DynamoDBPutCheckpointOptions,
+} from './dynamodb-checkpoint-store.js';
+export { DynamoDBLeaseStore } from './dynamodb-lease-store.js';
+export {
   DynamoDBSnapshotStore,
   DynamoDBStreamHeadStore,
 } from './dynamodb-stream-head-store.js';

@@ -9,9 +9,9 @@ import {
 } from '@tributary/core';
 import * as t from 'io-ts';
 
-/** The marker every Tributary commit record carries, so readers can tell it from other data. */
+/** The marker every Tributary commit record carries, so readers can tell it from other data: `{ "format": "tributary.commit", ... }`. */
 export const COMMIT_FORMAT = 'tributary.commit';
-/** The version of the commit format this code writes. */
+/** The version of the commit format this code writes; `decodeCommit` refuses newer ones as `UnsupportedVersion`. */
 export const COMMIT_FORMAT_VERSION = 1;
 
 /** Why a record is not a commit this code can read. */
@@ -25,7 +25,15 @@ export type CommitDecodeFailure =
   /** The commit format marker is right, the content is not (every failing path is listed). */
   | 'InvalidCommit';
 
-/** A record that cannot be decoded into a commit; consumers quarantine it with this reason. */
+/**
+ * A record that cannot be decoded into a commit; consumers quarantine it with this reason.
+ *
+ * @example
+ * ```ts
+ * const decoded = decodeCommit(data);
+ * if (decoded.isErr()) await quarantine({ reason: decoded.error.reason, message: decoded.error.message });
+ * ```
+ */
 export interface CommitDecodeError {
   readonly kind: 'CommitDecodeError';
   readonly reason: CommitDecodeFailure;

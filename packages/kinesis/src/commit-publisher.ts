@@ -122,7 +122,20 @@ export class CommitPublisher {
             ...(after === undefined ? {} : { SequenceNumberForOrdering: after }),
           }),
         );
-        return { published: true, sequenceNumber: result.SequenceNumber ?? '', attempts: attempt };
+        if (result.SequenceNumber === undefined || result.SequenceNumber === '') {
+          // Never seen from Kinesis; storing an empty position would break the next record's
+          // SequenceNumberForOrdering, so treat it as a failed publication (it is retried later).
+          return {
+            published: false,
+            error: this.#failure(
+              commit,
+              new Error('PutRecord returned no SequenceNumber'),
+              attempt,
+            ),
+            attempts: attempt,
+          };
+        }
+        return { published: true, sequenceNumber: result.SequenceNumber, attempts: attempt };
       } catch (error) {
         if (!isAwsCallError(error)) throw error;
         lastError = error;

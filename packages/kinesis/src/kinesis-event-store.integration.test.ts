@@ -252,6 +252,71 @@ describe.each(headStores)(
       expect((await unwrap(heads.getHead(a)))?.version).toBe(1);
     });
 
+    it('keeps at most the command-id limit per head, also when only appendMany writes it', async () => {
+      const heads = makeHeads();
+      const eventStore = store(heads, { recentCommandLimit: 3 });
+      const [a, b] = ['a', 'b'].map((name) => uniqueResourceName(`trim-${name}`)) as [
+        string,
+        string,
+      ];
+      for (let n = 1; n <= 8; n += 1) {
+        await unwrap(
+          eventStore.appendMany([
+            {
+              streamId: a,
+              expectedVersion: n - 1,
+              events: [event(n)],
+              options: { commandId: `cmd-${n}`, ...snapshot(n) },
+            },
+            {
+              streamId: b,
+              expectedVersion: n - 1,
+              events: [event(n)],
+              options: { commandId: `cmd-${n}`, ...snapshot(n) },
+            },
+          ]),
+        );
+      }
+      for (const streamId of [a, b]) {
+        const head = await unwrap(heads.getHead(streamId));
+        expect(head?.pending).toBeUndefined();
+        expect(head?.recentCommands.map((command) => command.commandId)).toEqual([
+          'cmd-6',
+          'cmd-7',
+          'cmd-8',
+        ]);
+      }
+      // appendMany is atomic: a retry whose id one stream has forgotten is still a duplicate of
+      // the whole request, and writes nothing anywhere.
+      await unwrap(eventStore.append(a, 8, [event(9)], { commandId: 'other-1', ...snapshot(9) }));
+      await unwrap(eventStore.append(a, 9, [event(10)], { commandId: 'other-2', ...snapshot(10) }));
+      await unwrap(
+        eventStore.append(a, 10, [event(11)], { commandId: 'other-3', ...snapshot(11) }),
+      );
+      expect(
+        (await unwrap(heads.getHead(a)))?.recentCommands.map((command) => command.commandId),
+      ).not.toContain('cmd-8');
+      const retried = await unwrap(
+        eventStore.appendMany([
+          {
+            streamId: a,
+            expectedVersion: 11,
+            events: [event(8)],
+            options: { commandId: 'cmd-8', ...snapshot(8) },
+          },
+          {
+            streamId: b,
+            expectedVersion: 7,
+            events: [event(8)],
+            options: { commandId: 'cmd-8', ...snapshot(8) },
+          },
+        ]),
+      );
+      expect(retried.map((result) => result.duplicate)).toEqual([true, true]);
+      expect((await unwrap(heads.getHead(a)))?.version).toBe(11);
+      expect((await unwrap(heads.getHead(b)))?.version).toBe(8);
+    });
+
     it('refuses bad input with typed errors and writes nothing', async () => {
       const heads = makeHeads();
       const eventStore = store(heads);

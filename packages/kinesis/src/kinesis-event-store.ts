@@ -57,7 +57,7 @@ export interface KinesisEventStoreOptions {
 export interface SweepReport {
   /** Pending commits found through the index. */
   readonly found: number;
-  /** Commits this sweep published and acknowledged. */
+  /** Commits this sweep published and acknowledged (publish or acknowledge failures are in `failures`). */
   readonly published: number;
   /** Heads whose commit was no longer pending when re-read (published meanwhile). */
   readonly alreadyPublished: number;
@@ -207,8 +207,10 @@ export class KinesisEventStore implements EventStore {
               continue;
             }
             const outcome = await this.#publishPendingOf(head.value);
-            if (outcome.published) published += 1;
-            else failures.push(outcome.error);
+            if (!outcome.published) failures.push(outcome.error);
+            else if (outcome.acknowledgeError !== undefined)
+              failures.push(outcome.acknowledgeError);
+            else published += 1;
           }
           return { found: pending.length, published, alreadyPublished, failures };
         })(),
@@ -228,10 +230,7 @@ export class KinesisEventStore implements EventStore {
   async #publishPendingOf(head: StreamHead): Promise<Publication> {
     const commit = head.pending;
     if (commit === undefined) return { published: true };
-    const outcome = await this.#publisher.publish(commit, encodeCommit(commit), head.lastPosition);
-    if (!outcome.published) return outcome;
-    await this.#heads.acknowledge(head.streamId, commit.toVersion, outcome.sequenceNumber);
-    return { published: true, position: outcome.sequenceNumber };
+    return this.#publishAndAcknowledge(commit, encodeCommit(commit), head);
   }
 
   /** Resolves a non-numeric expected version into the head's version (publishing a pending commit). */
@@ -288,7 +287,7 @@ export class KinesisEventStore implements EventStore {
       if (current?.pending !== undefined) {
         // The stream's last commit is not published yet: publish it before anything else.
         const publication = await this.#publishPendingOf(current);
-        if (!publication.published) return err(publication.error);
+        if (!publication.published) return err(blockedByPending(streamId, publication.error));
       }
       // Blocked only by that pending commit (it was the one at the expected version), or ANY,
       // which takes whatever version is next: write again.
@@ -310,12 +309,10 @@ export class KinesisEventStore implements EventStore {
   async #appendMany(
     requests: readonly AppendRequest[],
   ): Promise<Result<AppendResult[], ConcurrencyError | StoreError>> {
-    const duplicates = new Map<string, AppliedCommand>();
     for (let recovery = 0; ; recovery += 1) {
       const writes = new Map<string, HeadWrite>();
       const prepared = new Map<string, { commit: Commit; data: Uint8Array }>();
       for (const request of requests) {
-        if (duplicates.has(request.streamId)) continue;
         const resolved = await this.#resolveExpected(request.streamId, request.expectedVersion);
         if (!resolved.ok) return err(resolved.error);
         const result = this.#prepare(request, resolved.version);
@@ -327,20 +324,15 @@ export class KinesisEventStore implements EventStore {
       if (written === undefined || written.isOk()) {
         const results: AppendResult[] = [];
         for (const request of requests) {
-          const duplicate = duplicates.get(request.streamId);
-          if (duplicate !== undefined) {
-            results.push({ duplicate: true, applied: duplicate });
-            continue;
-          }
           const entry = prepared.get(request.streamId);
           if (entry === undefined) continue;
-          // Transactions return no old items, so there is no previous sequence number to order
-          // after; per-stream order still holds, as a stream's next commit cannot be written
-          // before this one is acknowledged.
+          // Transactions return no old items: read the head (now holding this commit as
+          // pending) for the previous record's position and the command ids to trim.
+          const head = await this.#heads.getHead(request.streamId);
           const publication = await this.#publishAndAcknowledge(
             entry.commit,
             entry.data,
-            undefined,
+            head.isOk() ? head.value : undefined,
           );
           results.push({ duplicate: false, commit: entry.commit, publication });
         }
@@ -351,13 +343,24 @@ export class KinesisEventStore implements EventStore {
       const current = error.current;
       const request = requests.find((candidate) => candidate.streamId === error.streamId);
       const applied = findApplied(current, request?.options?.commandId);
-      if (applied !== undefined && recovery < this.#maxRecoveries + requests.length) {
-        duplicates.set(error.streamId, applied);
-        continue;
+      if (applied !== undefined) {
+        // appendMany is atomic: one stream that has applied the command means the whole
+        // request was applied before (another stream may have forgotten the id since).
+        return ok(
+          await Promise.all(
+            requests.map(async (each): Promise<AppendResult> => {
+              const head = await this.#heads.getHead(each.streamId);
+              const own = head.isOk()
+                ? findApplied(head.value, each.options?.commandId)
+                : undefined;
+              return { duplicate: true, applied: own ?? applied };
+            }),
+          ),
+        );
       }
       if (current?.pending !== undefined) {
         const publication = await this.#publishPendingOf(current);
-        if (!publication.published) return err(publication.error);
+        if (!publication.published) return err(blockedByPending(error.streamId, publication.error));
         if (recovery < this.#maxRecoveries) continue;
       }
       return err(
@@ -401,30 +404,64 @@ export class KinesisEventStore implements EventStore {
     return { ok: true, commit, data, write: { expectedVersion: version, commit, snapshot } };
   }
 
+  /**
+   * Publishes a commit and acknowledges it. `head` is the stream's head before the commit, or the
+   * head holding it as pending: its position orders the record, and its command ids beyond the
+   * limit are forgotten in the acknowledgement.
+   */
   async #publishAndAcknowledge(
     commit: Commit,
     data: Uint8Array,
-    previous: StreamHead | undefined,
+    head: Pick<StreamHead, 'lastPosition' | 'recentCommands'> | undefined,
   ): Promise<Publication> {
-    const outcome = await this.#publisher.publish(commit, data, previous?.lastPosition);
+    const outcome = await this.#publisher.publish(commit, data, head?.lastPosition);
     if (!outcome.published) return outcome;
-    const forgetCommands = oldestBeyond(
-      previous?.recentCommands ?? [],
-      this.#recentCommandLimit - 1,
+    const commands = [...(head?.recentCommands ?? [])];
+    if (commit.commandId !== undefined && !commands.some((c) => c.commandId === commit.commandId)) {
+      commands.push({
+        commandId: commit.commandId,
+        streamId: commit.streamId,
+        fromVersion: commit.fromVersion,
+        toVersion: commit.toVersion,
+        committedAt: commit.committedAt,
+      });
+    }
+    const forgetCommands = oldestBeyond(commands, this.#recentCommandLimit).slice(
+      0,
+      MAX_COMMANDS_FORGOTTEN_PER_ACK,
     );
     // A failed acknowledgement loses nothing: the commit stays pending and is published again
     // (a duplicate consumers drop) by the next load or the sweeper.
-    await this.#heads.acknowledge(commit.streamId, commit.toVersion, outcome.sequenceNumber, {
-      forgetCommands,
-    });
-    return { published: true, position: outcome.sequenceNumber };
+    const acknowledged = await this.#heads.acknowledge(
+      commit.streamId,
+      commit.toVersion,
+      outcome.sequenceNumber,
+      { forgetCommands },
+    );
+    return acknowledged.isErr()
+      ? { published: true, position: outcome.sequenceNumber, acknowledgeError: acknowledged.error }
+      : { published: true, position: outcome.sequenceNumber };
   }
 }
+
+/**
+ * Command ids one acknowledgement forgets at most: each is a REMOVE clause, and an update
+ * expression may be at most 4 KB (DynamoDB limit). A head over the limit shrinks by this much per
+ * acknowledgement until it is back under it.
+ */
+const MAX_COMMANDS_FORGOTTEN_PER_ACK = 50;
 
 const isOwnCommit = (pending: Commit | undefined, commit: Commit): boolean =>
   pending !== undefined &&
   pending.toVersion === commit.toVersion &&
   pending.events[0]?.eventId === commit.events[0]?.eventId;
+
+const blockedByPending = (streamId: string, cause: StoreError): StoreError =>
+  storeError(
+    'Unavailable',
+    `nothing was written to ${streamId}: its previous commit is still unpublished and publishing it failed (${cause.message})`,
+    { streamId, cause },
+  );
 
 const findApplied = (
   head: StreamHead | undefined,

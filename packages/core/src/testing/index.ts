@@ -10,6 +10,7 @@ export {
   deciderSpec,
 } from './decider-spec.js';
 export { type EventStoreContractOptions, eventStoreContract } from './event-store-contract.js';
+export { type LeaseStoreContractOptions, leaseStoreContract } from './lease-store-contract.js';
 export {
   type ProjectionSpecOptions,
   type ProjectionThen,

@@ -89,13 +89,15 @@ export const runRandomWriters = async (options: {
   readonly streamName: string;
   readonly heads: StreamHeadStore;
 }): Promise<RandomRunReport> => {
-  const random = seededRandom(options.seed);
   let crashes = 0;
   let unpublished = 0;
   let remaining = options.iterations;
   const clients: KinesisClient[] = [];
 
-  const writer = async () => {
+  // Each writer draws from its own generator, so the seed fixes every writer's sequence of
+  // commands and faults; how the writers interleave still depends on I/O timing.
+  const writer = async (index: number) => {
+    const random = seededRandom(options.seed + index + 1);
     const kinesis = new KinesisClient(localClientConfig(options.kinesisEndpoint));
     clients.push(kinesis);
     const acknowledgements = faultyAcknowledgements(options.heads);
@@ -180,9 +182,11 @@ export const runRandomWriters = async (options: {
 
   try {
     const sweeping = concurrentSweeper();
-    await Promise.all(Array.from({ length: options.writers }, () => writer())).finally(() => {
-      writing = false;
-    });
+    await Promise.all(Array.from({ length: options.writers }, (_, index) => writer(index))).finally(
+      () => {
+        writing = false;
+      },
+    );
     await sweeping;
     if (sweeps === 0) throw new Error('the concurrent sweeper never ran');
     // Recovery: the sweeper publishes whatever is still pending.

@@ -45,10 +45,24 @@ export const readAllCommits = async (
  */
 export const checkCommitLog = (commits: readonly Commit[]): Map<string, number[]> => {
   const seen = new Map<string, number[]>();
+  const firstEventIds = new Map<string, string>();
   for (const commit of commits) {
     const versions = seen.get(commit.streamId) ?? [];
     const last = versions[versions.length - 1] ?? 0;
-    if (commit.toVersion <= last) continue; // a duplicate publication
+    if (commit.toVersion <= last) {
+      // A duplicate publication must be the very same commit, not another one at that version.
+      for (const event of commit.events) {
+        const first = firstEventIds.get(`${commit.streamId}@${event.version}`);
+        if (first !== event.eventId) {
+          throw new Error(
+            `stream ${commit.streamId}: version ${event.version} published twice with different events`,
+          );
+        }
+      }
+      continue;
+    }
+    for (const event of commit.events)
+      firstEventIds.set(`${commit.streamId}@${event.version}`, event.eventId);
     if (commit.fromVersion !== last + 1) {
       throw new Error(
         `stream ${commit.streamId}: commit ${commit.fromVersion}..${commit.toVersion} first published after version ${last}`,
