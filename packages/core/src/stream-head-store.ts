@@ -27,6 +27,11 @@ export interface StreamHead {
   readonly pendingSince?: string;
   /** The log position (Kinesis sequence number) of the last published commit. */
   readonly lastPosition?: string;
+  /**
+   * The id of the first event of the last commit written to the head: lets a writer whose
+   * answer was lost (and whose retry then failed its condition) recognise its own write.
+   */
+  readonly lastCommitId?: string;
   /** Commands applied to this stream recently, oldest first. */
   readonly recentCommands: readonly AppliedCommand[];
 }

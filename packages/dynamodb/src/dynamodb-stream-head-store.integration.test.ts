@@ -384,6 +384,7 @@ describe('DynamoDBStreamHeadStore against DynamoDB Local', () => {
       await unwrap(store.writeHead(streamId, writeOf(streamId, 0, { commandId: 'cmd-1' })));
       expect(Object.keys((await rawItem(streamId)) ?? {}).sort()).toEqual(
         [
+          'lastCommitId',
           'pending',
           'pendingEncoding',
           'pendingSince',
@@ -408,6 +409,8 @@ describe('DynamoDBStreamHeadStore against DynamoDB Local', () => {
       expect(item?.pendingEncoding).toBeUndefined();
       expect(item?.pendingSince).toBeUndefined();
       expect(item?.lastPosition).toEqual({ S: 'seq-1' });
+      // The last commit's id stays: a writer whose answer was lost recognises its write by it.
+      expect(item?.lastCommitId).toBeDefined();
       expect(item?.recentCommands).toEqual({ M: {} });
       expect(await unwrap(store.acknowledge(streamId, 1, 'seq-1'))).toBe(false);
     });

@@ -654,6 +654,9 @@ export class DynamoDBStreamHeadStore implements StreamHeadStore {
       [A.pending]: pending.value.value,
       [A.pendingEncoding]: { S: pending.value.encoding },
       [A.pendingSince]: { S: this.#clock().toISOString() },
+      ...(commit.events[0] === undefined
+        ? {}
+        : { [A.lastCommitId]: { S: commit.events[0].eventId } }),
     };
     const itemBytes =
       attributeMapBytes({

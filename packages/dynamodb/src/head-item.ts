@@ -26,6 +26,7 @@ export const HEAD_ATTRIBUTES = {
   pendingEncoding: 'pendingEncoding',
   pendingSince: 'pendingSince',
   lastPosition: 'lastPosition',
+  lastCommitId: 'lastCommitId',
   recentCommands: 'recentCommands',
 } as const;
 
@@ -65,6 +66,7 @@ const HeadItem = t.intersection([
     pendingEncoding: Encoding,
     pendingSince: S,
     lastPosition: S,
+    lastCommitId: S,
   }),
 ]);
 
@@ -178,6 +180,7 @@ export const decodeHeadItem = (
     ...(pending === undefined ? {} : { pending }),
     ...(raw.pendingSince === undefined ? {} : { pendingSince: raw.pendingSince.S }),
     ...(raw.lastPosition === undefined ? {} : { lastPosition: raw.lastPosition.S }),
+    ...(raw.lastCommitId === undefined ? {} : { lastCommitId: raw.lastCommitId.S }),
     recentCommands,
   });
 };

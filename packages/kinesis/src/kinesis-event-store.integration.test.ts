@@ -1,5 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import {
+  errAsync,
   InMemoryStreamHeadStore,
   type NewEvent,
   NO_STREAM,
@@ -250,6 +251,42 @@ describe.each(headStores)(
       );
       expect(again.map((result) => result.duplicate)).toEqual([true, true]);
       expect((await unwrap(heads.getHead(a)))?.version).toBe(1);
+    });
+
+    it('recognises its own head write after a lost answer, even once someone else published it', async () => {
+      const heads = makeHeads();
+      const streamId = uniqueResourceName('lost-answer');
+      const helper = store(heads);
+      // The head write lands, its answer is "lost", a load elsewhere publishes and acknowledges
+      // the commit, and the SDK's retry of the write fails its condition.
+      const lossy: StreamHeadStore = {
+        get: (id) => heads.get(id),
+        put: (id, snap, options) => heads.put(id, snap, options),
+        getHead: (id) => heads.getHead(id),
+        writeHeads: (writes) => heads.writeHeads(writes),
+        acknowledge: (id, version, position, options) =>
+          heads.acknowledge(id, version, position, options),
+        listPending: (options) => heads.listPending(options),
+        writeHead: (id, write) =>
+          heads.writeHead(id, write).andThen(() =>
+            helper.load(id).andThen(() =>
+              heads.getHead(id).andThen((current) =>
+                errAsync({
+                  kind: 'HeadConflict' as const,
+                  message: 'retry failed its condition',
+                  streamId: id,
+                  current,
+                }),
+              ),
+            ),
+          ),
+      };
+      const result = await unwrap(
+        store(lossy).append(streamId, NO_STREAM, [event(1)], snapshot(1)),
+      );
+      expect(result).toMatchObject({ duplicate: false, publication: { published: true } });
+      expect((await unwrap(heads.getHead(streamId)))?.version).toBe(1);
+      expect(checkCommitLog(await commitsOf(streamId)).get(streamId)).toEqual([1]);
     });
 
     it('keeps at most the command-id limit per head, also when only appendMany writes it', async () => {

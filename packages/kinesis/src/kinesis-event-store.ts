@@ -282,6 +282,18 @@ export class KinesisEventStore implements EventStore {
         const publication = await this.#publishAndAcknowledge(commit, data, current);
         return ok({ duplicate: false, commit, publication });
       }
+      if (current !== undefined && current.lastCommitId === commit.events[0]?.eventId) {
+        // An earlier attempt of this very write was applied, and its commit has been published
+        // and acknowledged by a load or the sweeper since: the append succeeded.
+        return ok({
+          duplicate: false,
+          commit,
+          publication: {
+            published: true,
+            ...(current.lastPosition === undefined ? {} : { position: current.lastPosition }),
+          },
+        });
+      }
       const applied = findApplied(current, options.commandId);
       if (applied !== undefined) return ok({ duplicate: true, applied });
       if (current?.pending !== undefined) {

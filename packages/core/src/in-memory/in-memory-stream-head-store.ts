@@ -116,6 +116,7 @@ export class InMemoryStreamHeadStore implements StreamHeadStore {
       pending: commit,
       pendingSince: this.#clock().toISOString(),
       ...(previous?.lastPosition === undefined ? {} : { lastPosition: previous.lastPosition }),
+      ...(commit.events[0] === undefined ? {} : { lastCommitId: commit.events[0].eventId }),
       recentCommands: [
         ...(previous?.recentCommands ?? []),
         ...(commandId === undefined
