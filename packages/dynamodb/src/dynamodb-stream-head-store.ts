@@ -540,6 +540,10 @@ export class DynamoDBStreamHeadStore implements StreamHeadStore {
     } else if (expected !== ANY) {
       condition = `${e.name(A.version)} = ${e.value({ N: String(expected) })}`;
     }
+    // A snapshot must never move a head under its unpublished commit: the acknowledgement would
+    // then never match, and the commit would stay pending for ever.
+    const notPending = `attribute_not_exists(${e.name(A.pending)})`;
+    condition = condition === undefined ? notPending : `(${condition}) AND ${notPending}`;
     return attempt(
       async () => {
         await this.#client.send(
@@ -559,13 +563,17 @@ export class DynamoDBStreamHeadStore implements StreamHeadStore {
             awsStoreError(error, `writing the snapshot of ${streamId} to ${table}`, { streamId }),
           );
         }
-        const actual = rawVersion((error as { Item?: Record<string, AttributeValue> }).Item);
+        const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+        const actual = rawVersion(old);
         return err(
           concurrencyError({
             streamId,
             expectedVersion: expected,
             ...(actual === undefined ? {} : { actualVersion: actual }),
-            message: `snapshot of ${streamId} is at ${actual ?? 'none'}, not at the expected ${String(expected)}`,
+            message:
+              old?.[A.pending] !== undefined
+                ? `snapshot of ${streamId} not written: its head has an unpublished commit at version ${actual}`
+                : `snapshot of ${streamId} is at ${actual ?? 'none'}, not at the expected ${String(expected)}`,
           }),
         );
       },

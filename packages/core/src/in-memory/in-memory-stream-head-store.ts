@@ -54,8 +54,9 @@ export class InMemoryStreamHeadStore implements StreamHeadStore {
     const current = this.#heads.get(streamId);
     const expected = options.expectedVersion;
     const matches =
-      expected === ANY ||
-      (expected === NO_STREAM ? current === undefined : (current?.version ?? 0) === expected);
+      current?.pending === undefined &&
+      (expected === ANY ||
+        (expected === NO_STREAM ? current === undefined : (current?.version ?? 0) === expected));
     if (!matches) {
       return errAsync(
         concurrencyError({

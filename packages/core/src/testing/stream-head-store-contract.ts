@@ -1,7 +1,7 @@
 import { ok as assertOk, deepStrictEqual, equal, fail } from 'node:assert/strict';
 import type { Commit } from '../commit.js';
 import type { StoreError } from '../errors.js';
-import { NO_STREAM } from '../expected-version.js';
+import { ANY, NO_STREAM } from '../expected-version.js';
 import type { HeadConflict, HeadWrite, StreamHead, StreamHeadStore } from '../stream-head-store.js';
 import { type ContractSuiteOptions, contractSuite } from './test-api.js';
 import { uniqueName } from './unique-name.js';
@@ -236,6 +236,18 @@ export const streamHeadStoreContract = (
         head?.recentCommands.map((command) => command.commandId),
         ['cmd-1'],
       );
+      // Nor may a snapshot move the head under its unpublished commit.
+      for (const expectedVersion of [1, ANY] as const) {
+        const put = await store.put(
+          streamId,
+          { version: 5, state: { moved: true }, stateVersion: 1 },
+          { expectedVersion },
+        );
+        if (put.isOk())
+          fail(`a snapshot put (expected ${String(expectedVersion)}) moved a pending head`);
+        equal(put.error.kind, 'ConcurrencyError');
+      }
+      equal((await unwrap(store.getHead(streamId)))?.pending?.toVersion, 1);
     });
 
     it('refuses a command id the stream has applied, returning the applied command', async () => {
