@@ -13,6 +13,14 @@ export {
   type PublishRetryOptions,
 } from './commit-publisher.js';
 export {
+  KinesisPollingConsumer,
+  type KinesisPollingConsumerOptions,
+  type PollReport,
+  SHARD_END,
+  type ShardPassReport,
+  type StartPosition,
+} from './consumer/kinesis-polling-consumer.js';
+export {
   KinesisEventStore,
   type KinesisEventStoreOptions,
   type SweepReport,
