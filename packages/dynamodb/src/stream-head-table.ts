@@ -1,19 +1,6 @@
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import {
-  err,
-  ok,
-  type Result,
-  type ResultAsync,
-  type StoreError,
-  storeError,
-} from '@tributary/core';
-import { attempt, attemptOrFail } from './async-result.js';
-import { awsStoreError, errorName } from './errors.js';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ResultAsync, StoreError } from '@tributary/core';
+import { createTableAndWait } from './create-table.js';
 
 /**
  * The layout of a stream-head table as plain data, for CloudFormation, CDK or Terraform:
@@ -119,23 +106,4 @@ export const createStreamHeadTable = (
   tableName: string,
   options: CreateStreamHeadTableOptions = {},
 ): ResultAsync<void, StoreError> =>
-  attempt(
-    async () => {
-      await client.send(new CreateTableCommand(streamHeadTableDefinition(tableName)));
-    },
-    (error): Result<void, StoreError> =>
-      errorName(error) === 'ResourceInUseException'
-        ? ok(undefined)
-        : err(awsStoreError(error, `creating table ${tableName}`)),
-  ).andThen(() =>
-    attemptOrFail(
-      async () => {
-        await waitUntilTableExists(
-          { client, maxWaitTime: options.maxWaitSeconds ?? 60, minDelay: 1, maxDelay: 5 },
-          { TableName: tableName },
-        );
-      },
-      (error) =>
-        storeError('Unexpected', `table ${tableName} did not become ACTIVE`, { cause: error }),
-    ),
-  );
+  createTableAndWait(client, streamHeadTableDefinition(tableName), options.maxWaitSeconds);

@@ -218,6 +218,8 @@ const toLambdaRecord = (
  * ```
  */
 export class KinesisPollingConsumer<E extends DomainEvent = DomainEvent> {
+  /** Shards whose parents this consumer read to SHARD_END: they start at TRIM_HORIZON. */
+  readonly #childShards = new Set<string>();
   readonly #kinesis: KinesisClient;
   readonly #streamName: string;
   readonly #consumer: string;
@@ -376,6 +378,16 @@ export class KinesisPollingConsumer<E extends DomainEvent = DomainEvent> {
           !ended(shard.ShardId) && ended(shard.ParentShardId) && ended(shard.AdjacentParentShardId),
       )
       .map((shard) => shard.ShardId ?? '');
+    // A child of a parent this consumer read to its end starts at its beginning, whatever
+    // `startAt` says: starting it at LATEST (or a timestamp) would skip what was written to it
+    // between the reshard and its first read.
+    const listedParent = (shardId: string | undefined) =>
+      shardId !== undefined && shardIds.has(shardId) && checkpoints.get(shardId) === SHARD_END;
+    for (const shard of shards) {
+      if (listedParent(shard.ParentShardId) || listedParent(shard.AdjacentParentShardId)) {
+        this.#childShards.add(shard.ShardId ?? '');
+      }
+    }
     await this.#balance(readable, checkpoints);
 
     const reports: ShardPassReport[] = [];
@@ -533,7 +545,7 @@ export class KinesisPollingConsumer<E extends DomainEvent = DomainEvent> {
   }
 
   async #iteratorFor(shardId: string, owned: OwnedShard): Promise<string | undefined> {
-    const start = this.#startAt;
+    const start = this.#childShards.has(shardId) ? 'TRIM_HORIZON' : this.#startAt;
     const input =
       owned.position !== null
         ? {
