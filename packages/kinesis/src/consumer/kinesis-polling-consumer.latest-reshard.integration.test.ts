@@ -79,4 +79,45 @@ describe('KinesisPollingConsumer started at LATEST', () => {
     await consumer.runOnce();
     expect(delivered).toEqual([1, 2, 3, 4]);
   });
+
+  it('starts at a timestamp when there is no checkpoint', async () => {
+    const StreamName = uniqueResourceName('timestamp');
+    await aws.kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+    await waitUntilStreamExists({ client: aws.kinesis, maxWaitTime: 30 }, { StreamName });
+    const put = async (version: number) => {
+      const commit = buildCommit(
+        {
+          streamId: 'counter-2',
+          expectedVersion: version - 1,
+          events: [{ type: 'Incremented', data: { by: 1 }, schemaVersion: 1 }],
+        },
+        version - 1,
+        new Date().toISOString(),
+      );
+      await aws.kinesis.send(
+        new PutRecordCommand({ StreamName, PartitionKey: 'counter-2', Data: encodeCommit(commit) }),
+      );
+    };
+    await put(1);
+    await put(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const timestamp = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await put(3);
+    await put(4);
+    const delivered: number[] = [];
+    const consumer = new KinesisPollingConsumer({
+      kinesis: aws.kinesis,
+      streamName: StreamName,
+      consumerName: 'timestamp',
+      eventTypes: [counterFixture.Incremented],
+      checkpoints: new InMemoryCheckpointStore(),
+      startAt: { timestamp },
+      sink: async (commits) => {
+        for (const { commit } of commits) delivered.push(commit.toVersion);
+      },
+    });
+    await consumer.runOnce();
+    expect(delivered).toEqual([3, 4]);
+  });
 });
