@@ -7,11 +7,10 @@ import {
 } from '@tributary/dynamodb';
 import { connectLocalAws, uniqueResourceName } from '@tributary/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeCommit } from '../commit-codec.js';
 import type { HandlerLogger } from '../lambda/handler-logger.js';
 import type { DeliveredCommit, KinesisCommitSink } from '../lambda/kinesis-handler.js';
-import { countedCommit, eventTypes } from '../lambda/test-support/fixtures.js';
-import { putRecords } from '../lambda/test-support/lambda-event.js';
+import { eventTypes } from '../lambda/test-support/fixtures.js';
+import { interleavedCommits, putCommits } from '../test-support/commit-log.js';
 import { createTestStream } from '../test-support/kinesis-stream.js';
 import { KinesisPollingConsumer, type PollReport } from './kinesis-polling-consumer.js';
 
@@ -27,20 +26,10 @@ beforeAll(async () => {
 
 const STREAMS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 
-const commitsOf = (from: number, perStream: number): Commit[] => {
-  const commits: Commit[] = [];
-  for (let version = from; version < from + perStream; version += 1) {
-    for (const streamId of STREAMS) commits.push(countedCommit(streamId, version));
-  }
-  return commits;
-};
-
+const commitsOf = (from: number, perStream: number): Commit[] =>
+  interleavedCommits(STREAMS, from, perStream);
 const put = (streamName: string, commits: readonly Commit[]) =>
-  putRecords(
-    aws.kinesis,
-    streamName,
-    commits.map((commit) => ({ partitionKey: commit.streamId, data: encodeCommit(commit) })),
-  );
+  putCommits(aws.kinesis, streamName, commits);
 
 /** A read model that drops repeats by version and records any gap (an ordering or loss bug). */
 const projection = () => {

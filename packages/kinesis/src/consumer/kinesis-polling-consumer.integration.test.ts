@@ -2,10 +2,9 @@ import type { Commit } from '@tributary/core';
 import { InMemoryCheckpointStore, InMemoryLeaseStore } from '@tributary/core';
 import { connectLocalAws } from '@tributary/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { encodeCommit } from '../commit-codec.js';
 import type { DeliveredCommit, KinesisCommitSink } from '../lambda/kinesis-handler.js';
-import { countedCommit, eventTypes } from '../lambda/test-support/fixtures.js';
-import { putRecords } from '../lambda/test-support/lambda-event.js';
+import { eventTypes } from '../lambda/test-support/fixtures.js';
+import { interleavedCommits, putCommits } from '../test-support/commit-log.js';
 import { createTestStream } from '../test-support/kinesis-stream.js';
 import {
   KinesisPollingConsumer,
@@ -16,21 +15,9 @@ import {
 const aws = connectLocalAws(inject('tributaryLocalAws'));
 afterAll(() => aws.destroy());
 
-/** `perStream` single-event commits for each of `streams`, interleaved, from version `from`. */
-const commitsOf = (streams: readonly string[], from: number, perStream: number): Commit[] => {
-  const commits: Commit[] = [];
-  for (let version = from; version < from + perStream; version += 1) {
-    for (const streamId of streams) commits.push(countedCommit(streamId, version));
-  }
-  return commits;
-};
-
+const commitsOf = interleavedCommits;
 const put = (streamName: string, commits: readonly Commit[]) =>
-  putRecords(
-    aws.kinesis,
-    streamName,
-    commits.map((commit) => ({ partitionKey: commit.streamId, data: encodeCommit(commit) })),
-  );
+  putCommits(aws.kinesis, streamName, commits);
 
 /**
  * A read model that checks order: it drops repeats by version and throws when a commit comes

@@ -1,7 +1,6 @@
 // Resharding mid-run on kinesis-mock (which, unlike kinesalite, implements MergeShards and ChildShards).
 import {
   CreateStreamCommand,
-  DescribeStreamSummaryCommand,
   KinesisClient,
   ListShardsCommand,
   MergeShardsCommand,
@@ -12,10 +11,9 @@ import type { Commit } from '@tributary/core';
 import { InMemoryCheckpointStore } from '@tributary/core';
 import { localClientConfig, startKinesisMock, uniqueResourceName } from '@tributary/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommit } from '../commit-codec.js';
 import type { DeliveredCommit, KinesisCommitSink } from '../lambda/kinesis-handler.js';
-import { countedCommit, eventTypes } from '../lambda/test-support/fixtures.js';
-import { putRecords } from '../lambda/test-support/lambda-event.js';
+import { eventTypes } from '../lambda/test-support/fixtures.js';
+import { interleavedCommits, putCommits, waitUntilActive } from '../test-support/commit-log.js';
 import { KinesisPollingConsumer, SHARD_END } from './kinesis-polling-consumer.js';
 
 let stopMock: (() => Promise<void>) | undefined;
@@ -34,17 +32,7 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until the stream is ACTIVE (kinesis-mock applies state changes after `stateChangeMs`). */
-const waitActive = async (StreamName: string, timeoutMs = 20_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
-    const status = summary.StreamDescriptionSummary?.StreamStatus;
-    if (status === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`stream ${StreamName} is still ${status}`);
-    await sleep(50);
-  }
-};
+const waitActive = (StreamName: string) => waitUntilActive(kinesis, StreamName);
 
 const listShards = async (StreamName: string): Promise<Shard[]> =>
   (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards ?? [];
@@ -55,21 +43,10 @@ const end = (shard: Shard) => BigInt(shard.HashKeyRange?.EndingHashKey ?? '0');
 
 const STREAMS = Array.from({ length: 12 }, (_, i) => `cart-${i}`);
 
-/** One single-event commit per stream, for versions `from`..`from + perStream - 1`, interleaved. */
-const commitsOf = (from: number, perStream: number): Commit[] => {
-  const commits: Commit[] = [];
-  for (let version = from; version < from + perStream; version += 1) {
-    for (const streamId of STREAMS) commits.push(countedCommit(streamId, version));
-  }
-  return commits;
-};
-
+const commitsOf = (from: number, perStream: number): Commit[] =>
+  interleavedCommits(STREAMS, from, perStream);
 const put = (StreamName: string, commits: readonly Commit[]) =>
-  putRecords(
-    kinesis,
-    StreamName,
-    commits.map((commit) => ({ partitionKey: commit.streamId, data: encodeCommit(commit) })),
-  );
+  putCommits(kinesis, StreamName, commits);
 
 describe('KinesisPollingConsumer across a split and a merge (kinesis-mock)', () => {
   it('delivers every stream once, in version order, reading parents to SHARD_END first', async () => {
